@@ -1,0 +1,45 @@
+"""Per-request context: a request id for logs and audit records, and the MFA rule for members
+holding sensitive roles."""
+
+import uuid
+
+import structlog
+from django.conf import settings
+from django.shortcuts import redirect
+
+from tandem.platform.context import request_id
+
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/health", "/ready", "/api/", "/admin/logout")
+
+
+def requires_mfa_enrolment(user) -> bool:
+    """True when the user holds a sensitive role somewhere and has not enrolled in TOTP."""
+    if not settings.TANDEM_REQUIRE_MFA_FOR_SENSITIVE or not user.is_authenticated:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    from tandem.platform.models import Role
+
+    sensitive = Role.objects.filter(
+        is_sensitive=True, memberships__user=user, memberships__is_active=True
+    ).exists()
+    return sensitive and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        rid = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        token = request_id.set(rid)
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        try:
+            if not request.path.startswith(MFA_EXEMPT_PREFIXES) and requires_mfa_enrolment(request.user):
+                return redirect("mfa_activate_totp")
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+            structlog.contextvars.clear_contextvars()
+        response["X-Request-ID"] = rid
+        return response
