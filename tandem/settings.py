@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from environs import Env
 from marshmallow.validate import OneOf
 
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.admin",
+    # Before allauth: tandem/web/templates overrides allauth's layouts so its pages look like Tandem.
+    "tandem.web",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -69,10 +72,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks_db",
     "simple_history",
-    "dbbackup",
     "tandem.platform",
     "tandem.parties",
-    "tandem.web",
     "tandem.api",
     "tandem.ops",
 ]
@@ -133,7 +134,8 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from error
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["CONN_MAX_AGE"] = 0
+    # Persistent connections matter most here: a new SQLite connection re-reads the schema and
+    # starts with an empty page cache (docs/performance.md).
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -204,6 +206,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/hotkey", NODE_MODULES / "@github" / "hotkey" / "dist"),
+    ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),  # the API docs page (/api/docs)
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].exists()]
 STORAGES = {
@@ -217,10 +220,6 @@ STORAGES = {
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
-    },
-    "dbbackup": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("BACKUP_DIR", VAR_DIR / "backups")},
     },
 }
 MEDIA_URL = "/media/"
@@ -284,15 +283,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CSP = {
-    "default-src": ["'self'"],
-    "script-src": ["'self'", "'nonce'"],
-    "style-src": ["'self'", "'nonce'"],
-    "img-src": ["'self'", "data:"],
-    "connect-src": ["'self'"],
-    "frame-ancestors": ["'none'"],
-    "form-action": ["'self'"],
-    "base-uri": ["'self'"],
-    "object-src": ["'none'"],
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
 }
 if PRODUCTION:
     _https = _public.scheme == "https"
@@ -318,9 +317,20 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Cache ----------------------------------------------------------------------------------
+
+# Login rate limits and MFA code reuse checks live in the cache, so every web process on the
+# machine must share it: a directory under var/ (see docs/operations.md for several machines).
+CACHES = {"default": {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(env.path("TANDEM_CACHE_DIR", VAR_DIR / "cache")),
+}}
+
 # --- Tandem ---------------------------------------------------------------------------------
 
-DBBACKUP_STORAGE_ALIAS = "dbbackup"
-DBBACKUP_MEDIA_STORAGE_ALIAS = "default"
+# `tandem backup` writes here; `tandem restore` of PostgreSQL uses pg_dump/pg_restore/psql from
+# TANDEM_PG_BINDIR, else those matching the server's major version under /usr/lib/postgresql.
+BACKUP_DIR = env.path("BACKUP_DIR", VAR_DIR / "backups")
+TANDEM_PG_BINDIR = env.str("TANDEM_PG_BINDIR", "")
 NINJA_PAGINATION_PER_PAGE = 50
 TANDEM_IDEMPOTENCY_TTL_HOURS = 24

@@ -3,8 +3,8 @@ consents and comments — all made through the real services, idempotently (a se
 nothing: companies are found by slug, users by email, parties by external key)."""
 
 import random
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
 from django.conf import settings
@@ -199,7 +199,7 @@ def seed(companies: int = 1, *, parties_per_company: int = 30) -> list[Login]:
         for email, full_name, alternating in staff:
             user = _user(email, full_name)
             logins[email] = Login(email, {})
-            for index, spec in enumerate(SPECS[1:companies]):
+            for index, spec in enumerate(SPECS[:companies]):
                 role = alternating[index % len(alternating)]
                 company = Company.objects.get(slug=spec.slug)
                 _member(company, user, [role], None)

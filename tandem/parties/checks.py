@@ -36,4 +36,5 @@ def merged_parties_are_archived() -> Iterator[Violation]:
 def phones_are_e164() -> Iterator[Violation]:
     bad = ContactPoint.objects.filter(kind=ContactPoint.Kind.PHONE).exclude(value__regex=r"^\+[1-9][0-9]{6,14}$")
     for pk, value in bad.values_list("pk", "value")[:100]:
-        yield Violation("parties.phones_are_e164", f"phone {value!r} is not in E.164 form", f"parties.contactpoint#{pk}")
+        yield Violation("parties.phones_are_e164", f"phone {value!r} is not in E.164 form",
+                        f"parties.contactpoint#{pk}")

@@ -71,10 +71,7 @@ def test_a_record_of_another_company_cannot_be_commented(company, other_company,
         services.add_comment(company, foreign, body="hi", actor=admin)
 
 
-def test_a_pdf_attachment_is_stored_with_its_digest(company, admin, settings, tmp_path):
-    settings.STORAGES = settings.STORAGES | {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}
-    }
+def test_a_pdf_attachment_is_stored_with_its_digest(company, admin):
     party = make_party(company, actor=admin)
     upload = SimpleUploadedFile("../../etc/offer\u202efdp.pdf", b"%PDF-1.7 hello", content_type="application/pdf")
 
@@ -130,6 +127,17 @@ def test_adding_a_member_with_an_unknown_role_changes_nothing(company):
         services.add_member(company, email="new@acme.test", roles=["wizard"], actor=None)
 
     assert not company.memberships.filter(user__email="new@acme.test").exists()
+
+
+@pytest.mark.parametrize("email", ["", "   ", "not-an-address"])
+def test_adding_a_member_without_a_valid_email_is_refused(company, email):
+    members_before = company.memberships.count()
+
+    with pytest.raises(InvalidInput) as refused:
+        services.add_member(company, email=email, roles=["sales_rep"], actor=None)
+
+    assert "email" in refused.value.fields
+    assert company.memberships.count() == members_before
 
 
 def test_api_tokens_are_stored_hashed_and_shown_once(company, admin):

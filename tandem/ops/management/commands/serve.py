@@ -26,10 +26,12 @@ class Command(BaseCommand):
         argv = [
             gunicorn, "tandem.wsgi:application", "--bind", f"{host}:{port}", "--workers", str(workers),
             "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "20",
-            "--max-requests", "5000", "--max-requests-jitter", "500",
+            # Workers are recycled against slow leaks; preloading the app in the master makes a
+            # new worker a fork instead of a fresh Django start (seconds of CPU on a small box).
+            "--max-requests", "5000", "--max-requests-jitter", "500", "--preload",
         ]
         if access_log:
             argv += ["--access-logfile", "-"]
         self.stdout.write(f"Tandem is serving on http://{host}:{port}/")
         self.stdout.flush()
-        os.execv(argv[0], argv)
+        os.execv(argv[0], argv)  # noqa: S606 - replaces this process with gunicorn
