@@ -227,3 +227,11 @@ class ApiTokenRevoked(DomainEvent):
     view_permission = "platform.view_audit_log"
     summary = "API token {name} revoked"
     name: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProfileUpdated(DomainEvent):
+    code = "platform.profile.updated"
+    view_permission = "platform.view_audit_log"
+    summary = "Profile settings changed: {changed}"
+    changed: list[str]

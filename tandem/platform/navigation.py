@@ -43,3 +43,12 @@ def menu_for(user, company: Company) -> list[tuple[str, list[tuple[NavEntry, str
         if entries:
             menu.append((section, [(e, reverse(e.url_name, kwargs={"company": company.slug})) for e in entries]))
     return menu
+
+
+# The platform's own pages.
+register(NavEntry("Administration", "Members", "platform:members", "platform.manage_members", shortcut="g m", order=10))
+register(NavEntry("Administration", "Roles", "platform:roles", "platform.manage_roles", order=20))
+register(NavEntry("Administration", "Company settings", "platform:company-settings", "platform.manage_company",
+                  order=30))
+register(NavEntry("Administration", "Audit log", "platform:audit-log", "platform.view_audit_log", shortcut="g a",
+                  order=40))

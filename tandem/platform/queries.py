@@ -1,10 +1,20 @@
 """Reads shared by the web, the API and exports."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from tandem.platform.authz import authorize, granted_permissions
 from tandem.platform.events import DomainEvent
-from tandem.platform.models import Company, EventRecord, Membership, Notification
+from tandem.platform.models import (
+    ApiToken,
+    Attachment,
+    Comment,
+    Company,
+    EventRecord,
+    Membership,
+    Notification,
+    Role,
+    SavedView,
+)
 from tandem.platform.records import RECORD_TYPES
 
 
@@ -65,3 +75,67 @@ def user_companies(user) -> QuerySet[Company]:
     ).order_by("name")
 
 
+
+
+def comments_on(company: Company, object_type: str, object_id: int) -> QuerySet[Comment]:
+    """The record's comments, oldest first, with their authors."""
+    return (
+        Comment.objects.filter(company=company, object_type=object_type, object_id=object_id)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def attachments_on(company: Company, object_type: str, object_id: int) -> QuerySet[Attachment]:
+    """The record's attachments, newest first, with who uploaded them."""
+    return (
+        Attachment.objects.filter(company=company, object_type=object_type, object_id=object_id)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def saved_views_for(user, company: Company, list_key: str) -> QuerySet[SavedView]:
+    """The user's own views of the list and the views others shared in the company."""
+    return (
+        SavedView.objects.filter(company=company, list_key=list_key)
+        .filter(Q(owner=user) | Q(is_shared=True))
+        .select_related("owner")
+        .order_by("name", "id")
+    )
+
+
+def recent_events(user, company: Company, *, limit: int = 20) -> QuerySet[EventRecord]:
+    """The company's latest events whose kind the user may read (comments and attachments, which
+    follow their record's visibility, are left out)."""
+    return (
+        EventRecord.objects.filter(company=company, code__in=visible_event_codes(user, company))
+        .select_related("actor")
+        .order_by("-id")[:limit]
+    )
+
+
+def list_notifications(user, company: Company, *, limit: int = 100) -> QuerySet[Notification]:
+    """The user's notifications in the company, unread first, newest first."""
+    return Notification.objects.filter(recipient=user, company=company).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-id"
+    )[:limit]
+
+
+def list_api_tokens(user, company: Company) -> QuerySet[ApiToken]:
+    """The user's own API tokens in the company, newest first."""
+    return ApiToken.objects.filter(user=user, company=company).order_by("-created_at", "-id")
+
+
+def get_membership(company: Company, pk: int) -> Membership | None:
+    """A membership of the company (active or not) with its user and roles."""
+    return Membership.objects.filter(company=company, pk=pk).select_related("user").prefetch_related("roles").first()
+
+
+def get_role(company: Company, pk: int) -> Role | None:
+    return Role.objects.filter(company=company, pk=pk).first()
+
+
+def list_roles(company: Company) -> QuerySet[Role]:
+    """The company's roles: system roles first, then custom roles, each by name."""
+    return Role.objects.filter(company=company).order_by("-is_system", "name", "id")

@@ -4,19 +4,27 @@ views and API tokens. Every write goes through one of these functions."""
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from tandem.platform import events
 from tandem.platform.authz import PERMISSIONS, forget_grants
 from tandem.platform.context import request_id
-from tandem.platform.errors import AttachmentRejected, Forbidden, InvalidInput, LastAdminRemoval, NotFound
+from tandem.platform.errors import (
+    AttachmentRejected,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    LastAdminRemoval,
+    NotFound,
+)
 from tandem.platform.models import (
     ApiToken,
     Attachment,
@@ -101,6 +109,8 @@ def add_member(company: Company, *, email: str, roles: list[str], actor: User | 
     """Give a person (a new or existing user) a membership with the roles. A new user gets no
     password: they set one through the password-reset link."""
     email = email.strip().lower()
+    if not email:
+        raise InvalidInput("Enter the member's email address.", fields={"email": ["Required."]})
     try:
         User._meta.get_field("email").run_validators(email)
     except ValidationError as error:
@@ -383,3 +393,56 @@ def revoke_api_token(token: ApiToken, *, actor: User) -> ApiToken:
                 object_id=token.pk, name=token.name,
             ))
     return token
+
+
+PROFILE_FIELDS = ("full_name", "theme", "locale", "timezone")
+
+
+def update_profile(user: User, *, actor: User, **fields) -> User:
+    """Change a user's own display settings (name, theme, locale, time zone); only the user may."""
+    if actor.pk != user.pk:
+        raise Forbidden("People change only their own profile.")
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        changed = [name for name, value in fields.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, fields[name])
+        _validate(user, exclude=[f.name for f in User._meta.concrete_fields if f.name not in PROFILE_FIELDS])
+        if changed:
+            user.save(update_fields=changed)
+            _publish(events.ProfileUpdated(
+                company_id=None, actor_id=actor.pk, object_type="platform.user", object_id=user.pk,
+                changed=changed,
+            ))
+    return user
+
+
+def create_role(company: Company, *, actor: User, code: str, name: str, permissions: list[str],
+                description: str = "", is_sensitive: bool = False) -> Role:
+    """Create a custom role. A code already taken (by a system or a custom role) is a conflict,
+    also when two admins create it at the same moment."""
+    taken = Conflict(f"A role with the code {code!r} already exists.", fields={"code": ["Already taken."]})
+    if Role.objects.filter(company=company, code=code).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return save_role(company, actor=actor, code=code, name=name, permissions=permissions,
+                             description=description, is_sensitive=is_sensitive)
+    except IntegrityError as error:
+        raise taken from error
+
+
+API_TOKEN_USE_INTERVAL = timedelta(minutes=1)
+
+
+def note_api_token_used(token: ApiToken, *, now: datetime | None = None) -> None:
+    """Record when the token was last used, at most once a minute, so that API calls do not each
+    write to the database."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < API_TOKEN_USE_INTERVAL:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
