@@ -111,10 +111,7 @@ def _objects_of(company: Company, actor: User) -> dict[str, int]:
 
 
 @pytest.fixture
-def world(db, settings, tmp_path) -> World:
-    settings.STORAGES = settings.STORAGES | {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}
-    }
+def world(db) -> World:
     company = make_company(slug="home", name="Home Ltd")
     other = make_company(slug="away", name="Away Ltd")
     members = {code: make_member(company, [code], email=f"{code}@home.test") for code in SYSTEM_ROLES}
