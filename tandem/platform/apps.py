@@ -14,5 +14,6 @@ class PlatformConfig(AppConfig):
 
         # Every app declares its permissions, event handlers and searchable records in these
         # modules; importing them once at start fills the registries.
-        autodiscover_modules("permissions", "events", "handlers", "search", "records", "navigation", "checks")
+        autodiscover_modules("permissions", "events", "handlers", "search", "records", "navigation", "checks",
+                             "imports")
         post_migrate.connect(roles.sync_all_system_roles, sender=self)

@@ -1,6 +1,8 @@
 """What every company-scoped view needs: the company from the URL (404 for strangers), the
-permission check (403 inside one's own company) and htmx-aware rendering."""
+permission check (403 inside one's own company), times shown in the reader's time zone, and
+htmx-aware rendering."""
 
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 
@@ -8,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tandem.platform.authz import Permission, authorize, member_company_or_404
 
@@ -25,7 +28,8 @@ def company_view(permission: str | Permission | None = None) -> Callable:
             request.company = company_obj
             if request.session.get("company") != company_obj.slug:
                 request.session["company"] = company_obj.slug
-            return view(request, company_obj, *args, **kwargs)
+            with timezone.override(zoneinfo.ZoneInfo(request.user.timezone or company_obj.timezone)):
+                return view(request, company_obj, *args, **kwargs)
 
         wrapper.tandem_permission = permission  # read by the permission-matrix test
         return wrapper

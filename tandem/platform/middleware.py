@@ -1,11 +1,12 @@
-"""Per-request context: a request id for logs and audit records, and the MFA rule for members
-holding sensitive roles."""
+"""Per-request context: a request id for logs and audit records, the MFA rule for members
+holding sensitive roles, and full-page redirects for htmx requests whose session ended."""
 
 import uuid
 
 import structlog
 from django.conf import settings
-from django.shortcuts import redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect, resolve_url
 
 from tandem.platform.context import request_id
 
@@ -42,4 +43,18 @@ class RequestContextMiddleware:
             request_id.reset(token)
             structlog.contextvars.clear_contextvars()
         response["X-Request-ID"] = rid
+        return _whole_page_redirect_for_htmx(request, response)
+
+
+def _whole_page_redirect_for_htmx(request, response):
+    """An htmx request sent to the login or MFA page must move the whole page there, not swap the
+    login form into a fragment."""
+    if not request.headers.get("HX-Request") or response.status_code != 302:
         return response
+    location = response["Location"]
+    if not location.startswith((resolve_url(settings.LOGIN_URL), "/accounts/2fa/")):
+        return response
+    redirected = HttpResponse(status=204)
+    redirected["HX-Redirect"] = location
+    redirected["X-Request-ID"] = response["X-Request-ID"]
+    return redirected

@@ -173,3 +173,10 @@ def test_an_enrolled_member_needs_the_current_code_to_log_in(company, mfa_requir
 
     assert client.session["_auth_user_id"] == str(accountant.pk)
     assert client.get(f"/c/{company.slug}/parties/").status_code == 200
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_the_login(company):
+    response = Client().get(f"/c/{company.slug}/parties/", headers={"HX-Request": "true"})
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
