@@ -54,12 +54,17 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# Every benchmark on SQLite and on a throwaway PostgreSQL, JSON lines on stdout (docs/performance.md).
+# BENCH_ARGS=--quick for a fast check that they run; wrk (the load generator) is installed if missing.
 bench: install assets system-deps
-	@for module in bench/*.py; do \
-		name=$$(basename $$module .py); [ "$$name" = __init__ ] || [ "$$name" = common ] && continue; \
-		$(PY) -m bench.$$name --db sqlite $(BENCH_ARGS); \
-		scripts/with-postgres -- $(PY) -m bench.$$name --db postgres $(BENCH_ARGS); \
-	done
+	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk; }
+	@status=0; for module in bench/*.py; do \
+		name=$$(basename $$module .py); \
+		case $$name in __init__|common|data) continue;; esac; \
+		$(PY) -m bench.$$name --db sqlite $(BENCH_ARGS) || status=1; \
+		scripts/with-postgres -- $(PY) -m bench.$$name --db postgres $(BENCH_ARGS) || status=1; \
+	done; exit $$status
 
 lock:
 	@[ -x var/uv/bin/uv ] || { $(PYTHON) -m venv var/uv && var/uv/bin/pip install --quiet uv==0.13.9; }

@@ -19,7 +19,7 @@ COMMANDS = {
 USAGE = """usage: tandem COMMAND [options]
 
 commands:
-  serve [--port N]                 run the web server (gunicorn) on 127.0.0.1
+  serve [--port N] [--workers N]   run the web server (gunicorn) on 127.0.0.1
   worker                           run the background task worker
   migrate                          apply database migrations
   demo [--companies N]             migrate if needed and seed demo data (idempotent)
@@ -27,7 +27,8 @@ commands:
   token create --email E --company SLUG
                                    print a new personal API token
   check                            run every integrity check; non-zero exit on a violation
-  backup / restore                 database and uploaded files
+  backup [--output DIR|FILE]       database and uploaded files into one .tar.gz (BACKUP_DIR)
+  restore FILE [--noinput]         replace database and files with a backup, migrate, check
   manage ...                       any Django management command
 
 Every command honours DATABASE_URL (see .env.example)."""

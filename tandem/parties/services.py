@@ -177,7 +177,7 @@ def validate_party_data(company: Company, data: PartyData) -> PartyData:
                 errors["address.street"] = ["Enter the street."]
             if not address.city:
                 errors["address.city"] = ["Enter the city."]
-            if address.country not in dict(countries):
+            if address.country not in countries:
                 errors["address.country"] = ["Choose a country."]
             elif (pattern := POSTAL_CODES.get(address.country)) and not re.fullmatch(pattern, address.postal_code):
                 errors["address.postal_code"] = [f"Not a valid postal code for {countries.name(address.country)}."]
@@ -207,7 +207,8 @@ def _publish(event: events.DomainEvent) -> None:
     publish(event, request_id=request_id.get())
 
 
-def _search_text(data: PartyData) -> str:
+def search_text_of(data: PartyData) -> str:
+    """The folded text search and duplicate pickers match words against (validated data)."""
     digits = [re.sub(r"\D", "", phone) for phone in data.phones]
     parts = [data.name, *data.emails, *data.phones, *digits, data.tax_id, data.external_key, *data.tags]
     return fold(" ".join(part for part in parts if part))
@@ -255,8 +256,14 @@ def _get_or_create_tag(company_id: int, name: str) -> Tag:
     return tag
 
 
+def _with_external_key(company: Company, key: str):
+    """Parties with that external key; the `<> ''` matches the partial unique index, which the
+    database then uses instead of scanning the company's parties."""
+    return Party.objects.filter(company=company, external_key=key).exclude(external_key="")
+
+
 def _check_external_key(company: Company, key: str, exclude_id: int | None = None) -> None:
-    if key and Party.objects.filter(company=company, external_key=key).exclude(pk=exclude_id).exists():
+    if key and _with_external_key(company, key).exclude(pk=exclude_id).exists():
         raise PartyInvalid(
             "Another party already has this external key.",
             fields={"external_key": ["Already used by another party."]},
@@ -273,7 +280,7 @@ def create_party(company: Company, data: PartyData, *, actor: User | None,
         party = Party.objects.create(
             company=company, kind=data.kind, name=data.name, tax_id=data.tax_id,
             external_key=data.external_key, notes=data.notes, created_by=actor,
-            created_at=now, updated_at=now, name_key=name_key(data.name), search_text=_search_text(data),
+            created_at=now, updated_at=now, name_key=name_key(data.name), search_text=search_text_of(data),
         )
         _write_details(party, data)
         _publish(events.PartyCreated(
@@ -323,7 +330,7 @@ def update_party(party: Party, data: PartyData, *, actor: User | None, now: date
             return party
         party.kind, party.name, party.tax_id = data.kind, data.name, data.tax_id
         party.external_key, party.notes = data.external_key, data.notes
-        party.name_key, party.search_text = name_key(data.name), _search_text(data)
+        party.name_key, party.search_text = name_key(data.name), search_text_of(data)
         party.updated_at = now or timezone.now()
         party.save()
         _write_details(party, data)
@@ -337,7 +344,7 @@ def update_party(party: Party, data: PartyData, *, actor: User | None, now: date
 def upsert_party(company: Company, data: PartyData, *, actor: User | None) -> tuple[Party, bool]:
     """Create the party, or update the one with the same external key (re-imports)."""
     existing = (
-        Party.objects.filter(company=company, external_key=data.external_key.strip()).first()
+        _with_external_key(company, data.external_key.strip()).first()
         if data.external_key.strip() else None
     )
     if existing is None:
