@@ -11,6 +11,7 @@ from tandem.parties.models import Consent, Party, PartyRole
 from tandem.parties.queries import SORTS
 from tandem.parties.services import AddressData, PartyData
 from tandem.platform.errors import DomainError
+from tandem.platform.forms import LongSelect
 
 ARCHIVED_CHOICES = [("", "Active"), ("only", "Archived"), ("all", "Active and archived")]
 SORT_CHOICES = [("name", "Name A–Z"), ("-name", "Name Z–A"), ("-created", "Newest first"), ("created", "Oldest first")]
@@ -109,7 +110,7 @@ class PartyForm(TandemForm):
     postal_code = forms.CharField(required=False, max_length=20)
     city = forms.CharField(required=False, max_length=100)
     region = forms.CharField(required=False, max_length=100)
-    country = forms.ChoiceField(required=False, choices=[("", "—"), *countries])
+    country = forms.ChoiceField(required=False, choices=[("", "—"), *countries], widget=LongSelect)
     create_anyway = forms.BooleanField(
         required=False, label="None of these is the same party: create it anyway",
     )

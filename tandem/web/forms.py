@@ -5,7 +5,7 @@ from functools import cache
 from babel import Locale, localedata
 from django import forms
 
-from tandem.platform.forms import timezone_choices
+from tandem.platform.forms import LongSelect, timezone_choices
 from tandem.platform.models import User
 
 
@@ -19,11 +19,12 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200, required=False)
     theme = forms.ChoiceField(label="Theme", choices=User.Theme.choices, widget=forms.RadioSelect)
     locale = forms.ChoiceField(
-        label="Language and number format", required=False,
+        label="Language and number format", required=False, widget=LongSelect,
         help_text="Left empty, Tandem uses the company's locale.",
     )
     timezone = forms.ChoiceField(
-        label="Time zone", required=False, help_text="Left empty, Tandem uses the company's time zone."
+        label="Time zone", required=False, widget=LongSelect,
+        help_text="Left empty, Tandem uses the company's time zone.",
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -68,7 +68,10 @@ if (palette && window.bootstrap) {
       input.focus();
       input.select();
     } else {
+      // No fade on this dialog: it is shown at once, so the keys typed right after Ctrl-K land
+      // in the input instead of being lost during an animation.
       dialog.show();
+      input.focus();
     }
   };
 
