@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db import connections
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -152,7 +152,13 @@ def search_parties(company: Company, query: str, limit: int) -> list[Party]:
     if not words:
         return []
     parties = containing(Party.objects.filter(company=company, merged_into=None), words)
-    return list(_ordered(parties, ("is_archived", "name", "id"), searched=True).defer("search_text")[:limit])
+    name_match = Case(  # people look for a name first: "nordw" should put Nordwind GmbH before its staff
+        When(name_key__startswith=words[0], then=Value(0)),
+        When(name_key__contains=words[0], then=Value(1)),
+        default=Value(2),
+    )
+    archived_last, by_name, by_id = _ordered(parties, ("is_archived", "name", "id"), searched=True).query.order_by
+    return list(parties.order_by(archived_last, name_match, by_name, by_id).defer("search_text")[:limit])
 
 
 def containing(parties: QuerySet[Party], words: list[str]) -> QuerySet[Party]:

@@ -85,7 +85,7 @@ def test_the_index_is_repaired_after_sqlite_rebuilt_the_parties_table(company, a
     assert names(queries.search_parties(company, "zeppelin", 10)) == ["Zeppelin Reisen GmbH", "Zeppelin Werke AG"]
 
 
-def test_search_lists_active_parties_first_then_by_name(company, admin, parties):
+def test_search_lists_active_parties_first_then_names_starting_with_the_word(company, admin, parties):
     archived = make_party(company, actor=admin, name="Aaron Nordwind")
     archive_party(archived, actor=admin)
     make_party(company, actor=admin, name="Zora Nordwind")
@@ -94,5 +94,15 @@ def test_search_lists_active_parties_first_then_by_name(company, admin, parties)
     found = [party.name for party in queries.search_parties(company, "nordwind", 10)]
     listed = [party.name for party in queries.list_parties(company, q="nordwind", sort="-name")]
 
-    assert found == ["Berta Nordwind", "Nordwind Logistik GmbH", "Zora Nordwind", "Aaron Nordwind"]
+    assert found == ["Nordwind Logistik GmbH", "Berta Nordwind", "Zora Nordwind", "Aaron Nordwind"]
     assert listed == ["Zora Nordwind", "Nordwind Logistik GmbH", "Berta Nordwind"]
+
+
+def test_search_puts_parties_named_so_before_those_that_only_mention_it(company, admin):
+    make_person(company, actor=admin, name="David Tanaka", emails=["david@nordwind.example"])
+    make_person(company, actor=admin, name="Aaron Nordwind Fan")
+    make_party(company, actor=admin, name="Nordwind Furniture GmbH")
+
+    found = queries.search_parties(company, "nordw", 10)
+
+    assert [party.name for party in found] == ["Nordwind Furniture GmbH", "Aaron Nordwind Fan", "David Tanaka"]
