@@ -5,6 +5,9 @@ Each view parses its input, lets `company_view` and `authorize` decide, calls on
 query and renders. Errors come back on the form: the form partial with 422 for htmx, the page with
 the message otherwise."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -186,44 +189,42 @@ def _named_record(request: HttpRequest, company: Company, form: CommentForm | At
 @require_POST
 def comment_add(request: HttpRequest, company: Company) -> HttpResponse:
     """Comment on the record named in the form; mentioned members who may see it are notified."""
-    form = CommentForm(request.POST)
-    obj = _named_record(request, company, form)
-    if obj is None:
-        return HttpResponseBadRequest("The form does not name a record.")
-    status = 422
-    if form.is_valid():
-        try:
-            services.add_comment(company, obj, body=form.cleaned_data["body"], actor=request.user)
-        except DomainError as error:
-            status = apply_domain_error(form, error)
-        else:
-            if not request.htmx:
-                return redirect(f"{record_url(company, key_of(obj), obj.pk)}#{_activity_dom_id(obj)}-comments")
-            return _activity_response(request, activity_context(request, company, obj), "comments", 200)
-    return _activity_response(request, activity_context(request, company, obj, comment_form=form), "comments",
-                              status)
+    return _add_to_record(
+        request, company, CommentForm(request.POST), "comments",
+        lambda obj, data: services.add_comment(company, obj, body=data["body"], actor=request.user),
+    )
 
 
 @company_view()
 @require_POST
 def attachment_add(request: HttpRequest, company: Company) -> HttpResponse:
     """Attach an uploaded file to the record named in the form, after the service's checks."""
-    form = AttachmentForm(request.POST, request.FILES)
+    return _add_to_record(
+        request, company, AttachmentForm(request.POST, request.FILES), "attachments",
+        lambda obj, data: services.attach_file(company, obj, upload=data["file"], actor=request.user),
+    )
+
+
+def _add_to_record(request: HttpRequest, company: Company, form: forms.Form, section: str,
+                   add: Callable[[Model, dict], object]) -> HttpResponse:
+    """Validate the form, call the service on the record it names, and answer with the record's
+    comments or files section (422 with the form's errors when refused)."""
     obj = _named_record(request, company, form)
     if obj is None:
         return HttpResponseBadRequest("The form does not name a record.")
     status = 422
     if form.is_valid():
         try:
-            services.attach_file(company, obj, upload=form.cleaned_data["file"], actor=request.user)
+            add(obj, form.cleaned_data)
         except DomainError as error:
             status = apply_domain_error(form, error)
         else:
             if not request.htmx:
-                return redirect(f"{record_url(company, key_of(obj), obj.pk)}#{_activity_dom_id(obj)}-attachments")
-            return _activity_response(request, activity_context(request, company, obj), "attachments", 200)
-    return _activity_response(request, activity_context(request, company, obj, attachment_form=form),
-                              "attachments", status)
+                return redirect(f"{record_url(company, key_of(obj), obj.pk)}#{_activity_dom_id(obj)}-{section}")
+            return _activity_response(request, activity_context(request, company, obj), section, 200)
+    form_name = {"comments": "comment_form", "attachments": "attachment_form"}[section]
+    return _activity_response(request, activity_context(request, company, obj, **{form_name: form}), section,
+                              status)
 
 
 @company_view()

@@ -1,5 +1,7 @@
 """Builders for parties, through the real services."""
 
+from django.urls import reverse
+
 from tandem.parties.models import Party
 from tandem.parties.services import AddressData, PartyData, create_party
 from tandem.platform.models import Company, User
@@ -14,4 +16,9 @@ def make_person(company: Company, *, actor: User | None = None, name: str = "Ada
     return make_party(company, actor=actor, name=name, kind="person", **fields)
 
 
-__all__ = ["AddressData", "PartyData", "make_party", "make_person"]
+def parties_url(name: str, company: Company, **kwargs) -> str:
+    """The address of a parties page, e.g. parties_url("party-detail", company, pk=7)."""
+    return reverse(f"parties:{name}", kwargs={"company": company.slug, **kwargs})
+
+
+__all__ = ["AddressData", "PartyData", "make_party", "make_person", "parties_url"]

@@ -8,25 +8,13 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import reverse
 
 from tandem.parties.models import Party
 from tandem.parties.services import archive_party
 from tandem.platform.models import ImportJob
 from tests.parties.factories import AddressData, make_party, make_person
+from tests.parties.factories import parties_url as url
 from tests.platform.factories import make_member
-
-
-@pytest.fixture
-def manager(company):
-    return make_member(company, ["sales_manager"], email="manager@acme.test")
-
-
-@pytest.fixture
-def web(manager) -> Client:
-    client = Client()
-    client.force_login(manager)
-    return client
 
 
 @pytest.fixture
@@ -34,10 +22,6 @@ def media(settings, tmp_path):
     settings.STORAGES = settings.STORAGES | {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}
     }
-
-
-def url(name: str, company) -> str:
-    return reverse(f"parties:{name}", kwargs={"company": company.slug})
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -152,10 +136,10 @@ def test_an_exported_file_imports_back_to_the_same_values(web, company, parties,
     job = ImportJob.objects.get()
     mapping = {field: str(index) for field, index in job.mapping.items()}
     with django_capture_on_commit_callbacks(execute=True):
-        web.post(reverse("parties:party-import-job", kwargs={"company": company.slug, "job": job.pk}), mapping)
+        web.post(url("party-import-job", company, job=job.pk), mapping)
 
     with django_capture_on_commit_callbacks(execute=True):
-        web.post(reverse("parties:party-import-commit", kwargs={"company": company.slug, "job": job.pk}))
+        web.post(url("party-import-commit", company, job=job.pk))
 
     job.refresh_from_db()
     assert (job.state, job.created_count) == ("done", 2)  # no external keys: new parties

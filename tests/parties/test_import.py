@@ -8,12 +8,12 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
-from django.urls import reverse
 
 from tandem.parties.models import ContactPoint, Party
 from tandem.platform import imports
 from tandem.platform.models import EventRecord, ImportJob
 from tandem.platform.tasks import run_import_job
+from tests.parties.factories import parties_url as url
 from tests.platform.factories import make_member
 
 HEADERS = ["Customer number", "Company", "E-mail", "Phone", "Street", "Zip", "City", "Country", "Roles"]
@@ -38,22 +38,6 @@ def _media(settings, tmp_path):
     settings.STORAGES = settings.STORAGES | {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}
     }
-
-
-@pytest.fixture
-def manager(company):
-    return make_member(company, ["sales_manager"], email="manager@acme.test")
-
-
-@pytest.fixture
-def web(manager) -> Client:
-    client = Client()
-    client.force_login(manager)
-    return client
-
-
-def url(name: str, company, **kwargs) -> str:
-    return reverse(f"parties:{name}", kwargs={"company": company.slug, **kwargs})
 
 
 def csv_file(rows: list[list[str]], *, name: str = "parties.csv", delimiter: str = ",",

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
 
 from tandem.parties import services
 from tandem.parties.models import Party
 from tandem.platform.events import DomainEvent, publish
 from tandem.platform.models import EventRecord
 from tests.parties.factories import AddressData, PartyData, make_party, make_person
+from tests.parties.factories import parties_url as url
 from tests.platform.factories import make_member
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -27,22 +27,6 @@ class AuditOnlyNote(DomainEvent):
     summary = "Audit note: {text}"
     object_type: str = "parties.party"
     text: str
-
-
-@pytest.fixture
-def manager(company):
-    return make_member(company, ["sales_manager"], email="manager@acme.test")
-
-
-@pytest.fixture
-def web(manager) -> Client:
-    client = Client()
-    client.force_login(manager)
-    return client
-
-
-def url(name: str, company, **kwargs) -> str:
-    return reverse(f"parties:{name}", kwargs={"company": company.slug, **kwargs})
 
 
 def client_for(user) -> Client:
