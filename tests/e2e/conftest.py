@@ -87,3 +87,9 @@ class Accessibility:
 @pytest.fixture
 def accessibility(page) -> Accessibility:
     return Accessibility(page)
+
+
+@pytest.fixture
+def accessibility_for():
+    """For a test that opens its own browser context (another viewport, another user)."""
+    return Accessibility
