@@ -41,11 +41,13 @@ system-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+demo: export TANDEM_DEMO = 1
+demo: export TANDEM_URL ?= http://127.0.0.1:$(PORT)
 demo: install assets
-	TANDEM_DEMO=1 $(VENV)/bin/tandem demo --companies $(COMPANIES)
-	@TANDEM_DEMO=1 $(VENV)/bin/tandem worker & worker=$$!; \
+	$(VENV)/bin/tandem demo --companies $(COMPANIES)
+	@$(VENV)/bin/tandem worker & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	TANDEM_DEMO=1 $(VENV)/bin/tandem serve --port $(PORT)
+	$(VENV)/bin/tandem serve --port $(PORT)
 
 test: install assets system-deps
 	scripts/test-all
