@@ -102,7 +102,9 @@ class PartyRow(Out):
 
 class PartyPage(Out):
     items: list[PartyRow]
-    total: int
+    total: int = Field(description="How many parties match, counted up to 10,000: see total_is_exact.")
+    total_is_exact: bool = Field(description="false: more than `total` (10,000) parties match.")
+    has_next: bool = Field(description="Another page follows this one.")
     page: int
     page_size: int
 
@@ -172,14 +174,15 @@ def _party(request: HttpRequest, pk: int) -> dict[str, Any]:
 @router.get("/parties", response={200: PartyPage, **errors()})
 @gate(VIEW_PARTY)
 def list_parties(request: HttpRequest, filters: Query[PartyFilters]) -> dict[str, Any]:
-    """Parties of the company, filtered, sorted and one page at a time, with the total count."""
+    """Parties of the company, filtered, sorted and one page at a time, with their number
+    (counted up to 10,000)."""
     parties = queries.list_parties(
         caller(request).company, q=filters.q, kind=filters.kind or "", role=filters.role or "",
         tag=filters.tag, archived=filters.archived, sort=filters.sort,
     )
-    start = (filters.page - 1) * filters.page_size
-    rows = queries.party_rows(parties, start, start + filters.page_size)
-    return {"items": rows, "total": parties.count(), "page": filters.page, "page_size": filters.page_size}
+    found = queries.party_page(parties, filters.page, filters.page_size)
+    return {"items": found.rows, "total": found.total, "total_is_exact": found.total_is_exact,
+            "has_next": found.has_next, "page": filters.page, "page_size": filters.page_size}
 
 
 @router.post("/parties", response={201: PartyOut, **errors(400, 409)})

@@ -217,17 +217,7 @@ def search_text_of(data: PartyData) -> str:
 def _write_details(party: Party, data: PartyData) -> None:
     """Replace the party's contact points, roles, tags and main address with those in data."""
     party.contact_points.all().delete()
-    ContactPoint.objects.bulk_create(
-        [
-            ContactPoint(company_id=party.company_id, party=party, kind=kind, value=value, is_primary=index == 0)
-            for kind, values in (
-                (ContactPoint.Kind.EMAIL, data.emails),
-                (ContactPoint.Kind.PHONE, data.phones),
-                (ContactPoint.Kind.WEBSITE, data.websites),
-            )
-            for index, value in enumerate(values)
-        ]
-    )
+    ContactPoint.objects.bulk_create(_contact_points(party, data))
     party.roles.exclude(role__in=data.roles).delete()
     existing_roles = set(party.roles.values_list("role", flat=True))
     PartyRole.objects.bulk_create(
@@ -243,6 +233,37 @@ def _write_details(party: Party, data: PartyData) -> None:
         for name, value in vars(data.address).items():
             setattr(main, name, value)
         main.save()
+
+
+def _add_details(party: Party, data: PartyData) -> None:
+    """Write the contact points, roles, tags and main address of a party that has none yet: only
+    inserts, none of the reads and deletes that replacing them takes (half of a creation's
+    statements, and each costs about a millisecond of ORM work on a small machine)."""
+    if points := _contact_points(party, data):
+        ContactPoint.objects.bulk_create(points)
+    if data.roles:
+        PartyRole.objects.bulk_create([PartyRole(party=party, role=role) for role in data.roles])
+    if data.tags:
+        Tagging = Party.tags.through
+        Tagging.objects.bulk_create(
+            [Tagging(party=party, tag=_get_or_create_tag(party.company_id, name)) for name in data.tags]
+        )
+    if data.address is not None:
+        Address.objects.create(company_id=party.company_id, party=party, kind=Address.Kind.MAIN,
+                               **vars(data.address))
+
+
+def _contact_points(party: Party, data: PartyData) -> list[ContactPoint]:
+    """The party's contact points from data, the first of each kind primary."""
+    return [
+        ContactPoint(company_id=party.company_id, party=party, kind=kind, value=value, is_primary=index == 0)
+        for kind, values in (
+            (ContactPoint.Kind.EMAIL, data.emails),
+            (ContactPoint.Kind.PHONE, data.phones),
+            (ContactPoint.Kind.WEBSITE, data.websites),
+        )
+        for index, value in enumerate(values)
+    ]
 
 
 def _get_or_create_tag(company_id: int, name: str) -> Tag:
@@ -282,7 +303,7 @@ def create_party(company: Company, data: PartyData, *, actor: User | None,
             external_key=data.external_key, notes=data.notes, created_by=actor,
             created_at=now, updated_at=now, name_key=name_key(data.name), search_text=search_text_of(data),
         )
-        _write_details(party, data)
+        _add_details(party, data)
         _publish(events.PartyCreated(
             company_id=company.pk, actor_id=actor.pk if actor else None, object_id=party.pk,
             party_id=party.pk, name=party.name, kind_label=party.get_kind_display(),

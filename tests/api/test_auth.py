@@ -4,16 +4,18 @@ from datetime import timedelta
 
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from ninja import Router
 from ninja.testing import TestClient
 
 from tandem.api import errors
+from tandem.api.auth import identify
 from tandem.api.urls import TandemAPI, enforce
 from tandem.parties.models import Party
 from tandem.platform import services
 from tandem.platform.api import gate
+from tandem.platform.authz import authorize
 from tandem.platform.models import ApiToken, Membership
 from tests.api.client import Api, error_of
 from tests.parties.factories import make_party
@@ -74,6 +76,62 @@ def test_a_token_of_an_inactive_user_gets_401(api_for, sales_rep, company):
     response = api.get("/me")
 
     assert response.status_code == 401
+
+
+def test_a_token_of_a_deactivated_company_gets_401(api_for, admin, company):
+    api = api_for(admin, company)
+    company.is_active = False
+    company.save(update_fields=["is_active"])  # an operator closed the company in the admin site
+
+    response = api.get("/me")
+
+    assert response.status_code == 401
+
+
+def test_a_token_is_read_with_its_user_company_membership_and_roles_in_one_query(
+        api_for, sales_rep, company, django_assert_num_queries):
+    api = api_for(sales_rep, company)
+    api.get("/me")  # the first use is written down (then at most once a minute)
+    request = RequestFactory().get("/api/v1/parties", headers={"Authorization": f"Bearer {api.token}"})
+
+    with django_assert_num_queries(1):
+        found = identify(request)
+        allowed = authorize(found.user, found.company, "parties.add_party")
+        denied = authorize(found.user, found.company, "parties.merge_party")
+
+    assert (found.user, found.company, allowed, denied) == (sales_rep, company, True, False)
+
+
+def test_the_token_caller_is_read_exactly_as_the_orm_reads_it(api_for, admin, company):
+    api = api_for(admin, company)
+    admin.last_login = timezone.now() - timedelta(days=3)
+    admin.save(update_fields=["last_login"])
+    request = RequestFactory().get("/api/v1/me", headers={"Authorization": f"Bearer {api.token}"})
+
+    found = identify(request)
+
+    token = ApiToken.objects.select_related("user", "company").get(user=admin, company=company)
+    for read, expected in ((found.token, token), (found.user, token.user), (found.company, token.company)):
+        assert type(read) is type(expected)
+        assert {f.attname: getattr(read, f.attname) for f in read._meta.concrete_fields} == {
+            f.attname: getattr(expected, f.attname) for f in expected._meta.concrete_fields}
+    assert found.user.last_login.tzinfo is not None
+
+
+def test_a_token_holds_the_permissions_of_all_its_members_roles_and_no_more(api_for, admin, company):
+    services.save_role(company, actor=admin, code="auditor-lite", name="Auditor lite",
+                       permissions=["platform.view_audit_log"])
+    member = make_member(company, ["sales_rep", "auditor-lite"])
+    nobody = make_member(company, [])
+
+    granted = api_for(member, company).get("/me").json()
+    bare = api_for(nobody, company).get("/me").json()
+
+    assert granted["roles"] == ["auditor-lite", "sales_rep"]
+    assert "platform.view_audit_log" in granted["permissions"] and "parties.add_party" in granted["permissions"]
+    assert "parties.merge_party" not in granted["permissions"]
+    assert (bare["roles"], bare["permissions"]) == ([], [])
+    assert api_for(nobody, company).get("/parties").status_code == 403
 
 
 def test_a_token_of_one_company_cannot_reach_a_party_of_another(api_for, admin, company, other_company, outsider):

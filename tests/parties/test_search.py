@@ -9,7 +9,7 @@ from django.db import connection
 
 from tandem.parties import queries, search_index
 from tandem.parties.models import Party
-from tandem.parties.services import archive_party, party_data_of, tag_party, update_party
+from tandem.parties.services import archive_party, merge_parties, party_data_of, tag_party, update_party
 from tests.parties.factories import make_party, make_person
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,11 @@ def parties(company, admin):
 def test_search_finds_the_parties_whose_text_contains_every_word(company, parties, query, expected):
     found = queries.search_parties(company, query, 10)
     listed = queries.list_parties(company, q=query)
+    picked = queries.pick_parties(company, query)
 
     assert names(found) == expected
     assert names(listed) == expected
+    assert names(picked) == expected
 
 
 def test_search_follows_renames_and_new_tags(company, admin, parties):
@@ -106,3 +108,28 @@ def test_search_puts_parties_named_so_before_those_that_only_mention_it(company,
     found = queries.search_parties(company, "nordw", 10)
 
     assert [party.name for party in found] == ["Nordwind Furniture GmbH", "Aaron Nordwind Fan", "David Tanaka"]
+
+
+def test_search_reads_parties_as_the_orm_does_without_their_search_text(company, admin, parties):
+    found = queries.search_parties(company, "nordwind", 10)[0]
+
+    expected = Party.objects.get(pk=found.pk)
+    assert "search_text" in found.get_deferred_fields()
+    assert {f.attname: getattr(found, f.attname) for f in Party._meta.concrete_fields if f.name != "search_text"} == {
+        f.attname: getattr(expected, f.attname) for f in Party._meta.concrete_fields if f.name != "search_text"}
+    assert found.created_at.tzinfo is not None
+
+
+def test_pickers_offer_active_parties_first_never_merged_or_excluded_ones(company, admin, parties):
+    archived = make_party(company, actor=admin, name="Aaron Nordwind")
+    archive_party(archived, actor=admin)
+    kept = make_person(company, actor=admin, name="Berta Nordwind")
+    merged = make_person(company, actor=admin, name="Berta Nordwind (old)")
+    merge_parties(kept, merged, actor=admin)
+    excluded = make_party(company, actor=admin, name="Nordwind Excluded GmbH")
+
+    picked = [party.name for party in queries.pick_parties(company, "nordwind", exclude=(excluded.pk,))]
+    people = [party.name for party in queries.pick_parties(company, "nordwind", kind="person")]
+
+    assert picked == ["Berta Nordwind", "Nordwind Logistik GmbH", "Aaron Nordwind"]
+    assert people == ["Berta Nordwind"]

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from tandem.parties import queries, services
@@ -21,6 +23,35 @@ def test_a_party_is_created_with_normalised_contact_points(company, admin):
     assert party.tax_id == "DE136695976"
     assert [r.role for r in party.roles.all()] == ["customer"]
     assert party.addresses.get().country.code == "DE"
+
+
+def test_a_new_party_holds_exactly_its_data_with_its_history_row_and_audit_event(company, other_company, admin):
+    make_party(company, actor=admin, name="Tagged before", tags=["VIP"])
+    make_party(other_company, name="Elsewhere", tags=["Trade fair"])
+    data = PartyData(
+        kind="person", name="Ada Lovelace", emails=["ada@example.test", "ada@home.test"], phones=["030 901820"],
+        websites=["ada.example"], tax_id="DE136695976", external_key="CRM-7", notes="Met at the fair.",
+        roles=["customer", "supplier"], tags=["vip", "Trade fair"],
+        address=AddressData(street="Hauptstr. 1", postal_code="10115", city="Berlin", country="DE"),
+    )
+
+    party = services.create_party(company, data, actor=admin)
+
+    expected = replace(services.validate_party_data(company, data), tags=["Trade fair", "VIP"])
+    assert services.party_data_of(party) == expected  # "vip" is the company's existing tag VIP
+    assert party.tags.get(name="Trade fair").company_id == company.pk
+    assert list(party.contact_points.filter(is_primary=True).values_list("value", flat=True)) == [
+        "ada@example.test", "+4930901820", "https://ada.example"]
+    assert party.history.count() == 1
+    event = EventRecord.objects.get(object_id=party.pk, code="parties.party.created")
+    assert (event.company_id, event.actor_id, event.party_id) == (company.pk, admin.pk, party.pk)
+
+
+def test_a_party_with_nothing_but_a_name_is_created_without_details(company, admin):
+    party = services.create_party(company, PartyData(kind="organisation", name="Initech"), actor=admin)
+
+    assert services.party_data_of(party) == PartyData(kind="organisation", name="Initech")
+    assert queries.search_parties(company, "initech", 5) == [party]
 
 
 def test_bad_input_names_every_bad_field_and_writes_nothing(company, admin):

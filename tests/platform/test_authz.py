@@ -2,11 +2,11 @@ import pytest
 from django.http import Http404
 
 from tandem.platform import services
-from tandem.platform.authz import PERMISSIONS, authorize, member_company_or_404
-from tandem.platform.models import Role
+from tandem.platform.authz import PERMISSIONS, authorize, forget_grants, member_company_or_404, membership_of, roles_of
+from tandem.platform.models import Membership, Role
 from tandem.platform.roles import SYSTEM_ROLES
 from tests.parties.factories import make_party
-from tests.platform.factories import make_user
+from tests.platform.factories import make_member, make_user
 
 
 def test_every_company_gets_every_system_role(company):
@@ -90,3 +90,43 @@ def test_the_last_company_admin_cannot_be_demoted_or_removed(company, admin):
         services.deactivate_member(membership, actor=admin)
 
     assert authorize(admin, company, "platform.manage_members")
+
+
+def test_a_membership_and_its_roles_are_read_once_per_request(company, sales_rep, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        membership = membership_of(sales_rep, company)
+        allowed = authorize(sales_rep, company, "parties.add_party")
+        denied = authorize(sales_rep, company, "parties.merge_party")
+
+    assert membership.user_id == sales_rep.pk and membership.company_id == company.pk
+    assert [role.code for role in roles_of(sales_rep, company)] == ["sales_rep"]
+    assert (allowed, denied) == (True, False)
+
+
+def test_a_member_without_roles_belongs_but_may_do_nothing(company, admin):
+    member = make_member(company, [])
+
+    assert membership_of(member, company) is not None
+    assert roles_of(member, company) == []
+    assert not authorize(member, company, "parties.view_party")
+
+
+def test_a_deactivated_membership_or_company_grants_nothing(company, admin, sales_rep):
+    services.deactivate_member(Membership.objects.get(user=sales_rep, company=company), actor=admin)
+    company.is_active = False
+    company.save(update_fields=["is_active"])
+
+    assert membership_of(sales_rep, company) is None
+    assert roles_of(sales_rep, company) == []
+    forget_grants(admin)
+    assert not authorize(admin, company, "parties.view_party")
+
+
+def test_role_changes_apply_once_the_grants_are_forgotten(company, admin, sales_rep):
+    assert not authorize(sales_rep, company, "parties.merge_party")
+    membership = Membership.objects.get(user=sales_rep, company=company)
+
+    services.set_member_roles(membership, roles=["sales_manager"], actor=admin)
+    forget_grants(sales_rep)
+
+    assert authorize(sales_rep, company, "parties.merge_party")
