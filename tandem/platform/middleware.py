@@ -5,6 +5,7 @@ import uuid
 
 import structlog
 from django.conf import settings
+from django.db.models import Exists
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 
@@ -21,10 +22,10 @@ def requires_mfa_enrolment(user) -> bool:
 
     from tandem.platform.models import Role
 
-    sensitive = Role.objects.filter(
-        is_sensitive=True, memberships__user=user, memberships__is_active=True
+    enrolled = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+    return Role.objects.filter(  # one query: this runs on every page a member opens
+        ~Exists(enrolled), is_sensitive=True, memberships__user=user, memberships__is_active=True
     ).exists()
-    return sensitive and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class RequestContextMiddleware:
